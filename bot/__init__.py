@@ -1,0 +1,1 @@
+"""The running service: settings, command line, core flow and platform adapters."""

@@ -1,0 +1,1 @@
+"""The feed watcher: fetch, parse, extract full text, store and search posts."""

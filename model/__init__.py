@@ -1,0 +1,1 @@
+"""The answer engine: the one prompt builder, ONNX and PyTorch engines, export, benchmarks."""

@@ -1,0 +1,1 @@
+"""Fine-tuning with Accelerate: dataset loaders, the train loop, F1/EM evaluation."""
