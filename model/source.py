@@ -20,8 +20,16 @@ TORCH_WEIGHTS = (
     "pytorch_model.bin.index.json",
 )
 TOKENIZER_FILES = ("tokenizer.json", "spiece.model")
-# What to fetch from a hub repository: configs, tokenizer, one set of weights.
-HUB_PATTERNS = ["*.json", "spiece.model", "*.onnx", "*.onnx_data", "*.safetensors"]
+# What to fetch from a hub repository, in turn until one set of weights is
+# complete: configs and tokenizer with an ONNX export using a merged decoder,
+# then an older export's two decoders, then PyTorch weights. Quantized and
+# other variants a repository may also hold are never fetched.
+HUB_PHASES = (
+    ["*.json", "spiece.model", f"{ONNX_ENCODER}*", f"{ONNX_DECODER_MERGED}*"],
+    [f"{ONNX_DECODER}*", f"{ONNX_DECODER_WITH_PAST}*"],
+    ["*.safetensors"],
+    ["pytorch_model*.bin"],
+)
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _HINT = "set ASKBLOG_MODEL (or --model) to a model directory or a hub id"
 
@@ -62,7 +70,11 @@ def _download(ref: str) -> Path:
     from huggingface_hub import snapshot_download
 
     try:
-        return Path(snapshot_download(repo_id=ref, allow_patterns=HUB_PATTERNS))
+        for patterns in HUB_PHASES:
+            path = Path(snapshot_download(repo_id=ref, allow_patterns=patterns))
+            if detect_format(path) is not None:
+                break
+        return path
     except Exception as error:  # every hub failure ends the same way for the user
         raise ModelLoadError(
             f"Model '{ref}' is not a local directory and could not be fetched from the "
