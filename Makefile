@@ -1,10 +1,10 @@
 # The two commands a newcomer needs:
-#   make demo   set up, then answer a question about a post (the main job)
+#   make demo   set up, load the demo feed, answer a question about its posts (the main job)
 #   make test   set up, then run the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-QUESTION ?= What does the post say LongT5 is good at?
+QUESTION ?= How do they measure ball possession in soccer videos?
 
 .PHONY: setup demo test lint bench clean
 
@@ -17,7 +17,8 @@ $(BIN)/askblog: pyproject.toml
 setup: $(BIN)/askblog
 
 demo: setup
-	$(BIN)/askblog ask "$(QUESTION)" --context-file examples/post.md
+	$(BIN)/askblog feeds add examples/demo-feed.atom
+	$(BIN)/askblog ask "$(QUESTION)"
 
 test: setup
 	$(BIN)/python -m pytest
