@@ -86,7 +86,6 @@ def ask(
     engine: str | None,
 ) -> None:
     """Answer QUESTION from a stored post (picked from the question) or from --context-file."""
-    from model.engine import load_engine
     from model.prompt import check_question
 
     check_question(question)  # refuse an empty question before any slow work
@@ -107,19 +106,77 @@ def ask(
         context = picked.post.text
         citation = f"Source: {picked.post.title} <{picked.post.link}>"
         log.info("answering from post %s (%s)", picked.post.id, picked.rule)
-    loaded = load_engine(
+    result = _engine(settings, model_ref, engine).answer(context, [], question)
+    if result.context_truncated:
+        log.warning("the post was longer than %d tokens and was cut", settings.max_input_tokens)
+    click.echo(result.text)
+    if citation:
+        click.echo(citation)
+
+
+def _engine(settings: Settings, model_ref: str | None = None, engine: str | None = None):
+    """Load the configured model, or fail now with one line."""
+    from model.engine import load_engine
+
+    return load_engine(
         model_ref or settings.model,
         backend=engine or settings.engine,
         threads=settings.threads or None,
         max_input_tokens=settings.max_input_tokens,
         max_new_tokens=settings.max_new_tokens,
     )
-    result = loaded.answer(context, [], question)
-    if result.context_truncated:
-        log.warning("the post was longer than %d tokens and was cut", settings.max_input_tokens)
-    click.echo(result.text)
-    if citation:
-        click.echo(citation)
+
+
+@main.command()
+@click.pass_obj
+def serve(settings: Settings) -> None:
+    """Run the bot: the model, the feed watcher, /healthz and every configured chat adapter."""
+    from bot.serve import run
+
+    run(settings)
+
+
+@main.command()
+@click.option("--model", "model_ref", help="Model directory or hub id (default: ASKBLOG_MODEL).")
+@click.pass_obj
+def chat(settings: Settings, model_ref: str | None) -> None:
+    """Talk to the bot in the terminal, with the same conversation memory as in a thread."""
+    from bot.chat_app import run_chat
+    from bot.core import Core
+
+    core = Core(db_path=settings.db, engine=_engine(settings, model_ref), workers=1)
+    try:
+        run_chat(core)
+    finally:
+        core.close()
+
+
+@main.group()
+def feedback() -> None:
+    """What people thought of the answers."""
+
+
+@feedback.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def feedback_stats(settings: Settings, as_json: bool) -> None:
+    """Print answers and 👍/👎 votes, overall and per post."""
+    from bot.clitools import database, echo_json
+    from bot.feedback import stats
+
+    with database(settings) as db:
+        figures = stats(db)
+    if as_json:
+        echo_json(figures)
+        return
+    share = f"{figures['share_up']:.0%}" if figures["share_up"] is not None else "n/a"
+    click.echo(
+        f"{figures['answers']} answers, {figures['voted_answers']} with votes: "
+        f"{figures['up']} 👍, {figures['down']} 👎 ({share} 👍)"
+    )
+    for row in figures["posts"]:
+        counts = f"{row['answers']} answers\t{row['up']} 👍\t{row['down']} 👎"
+        click.echo(f"{row['post_id']}\t{counts}\t{row['title']}")
 
 
 @click.group()
@@ -138,6 +195,18 @@ def config_check(settings: Settings) -> None:
     """Print the effective settings, secrets masked."""
     for name, value in settings.masked().items():
         click.echo(f"{name}={value}")
+
+
+@bench.command("slack")
+@click.option("--mentions", default=20, show_default=True, help="Mentions posted at once.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def bench_slack(mentions: int, as_json: bool) -> None:
+    """Post many @mentions at once to the Slack app (tiny model); time progress and answers."""
+    from bot.bench_slack import measure, table
+    from bot.clitools import echo_json, progress
+
+    figures = measure(mentions, progress=progress)
+    echo_json(figures) if as_json else click.echo(table(figures))
 
 
 bench.add_command(bench_latency)

@@ -24,9 +24,9 @@ def echo_json(value: object) -> None:
 @contextmanager
 def database(settings: Settings) -> Iterator[Database]:
     """Open the configured database for one command."""
-    from feeds.db import open_db
+    from bot.store import open_database
 
-    db = open_db(settings.db)
+    db = open_database(settings.db)
     try:
         yield db
     finally:

@@ -31,6 +31,7 @@ class Settings:
     threads: int = 0  # 0: every CPU this process may use
     max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
     max_new_tokens: int = 128
+    workers: int = 1  # questions answered at once; more queue
     feeds: tuple[str, ...] = ()
     poll_minutes: float = 30.0
     http_host: str = "0.0.0.0"
@@ -71,13 +72,30 @@ class Settings:
         """Refuse values that cannot work together."""
         if self.engine not in ENGINES:
             raise SettingsError(f"ASKBLOG_ENGINE must be one of {', '.join(ENGINES)}.")
-        for name in ("threads", "max_input_tokens", "max_new_tokens", "http_port"):
+        for name in ("threads", "max_input_tokens", "max_new_tokens", "http_port", "workers"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{env_name(name)} must not be negative.")
         if self.max_input_tokens < 32:
             raise SettingsError("ASKBLOG_MAX_INPUT_TOKENS must be at least 32.")
         if not 1 <= self.max_new_tokens <= 1024:
             raise SettingsError("ASKBLOG_MAX_NEW_TOKENS must be between 1 and 1024.")
+        if self.workers < 1:
+            raise SettingsError("ASKBLOG_WORKERS must be at least 1.")
+        slack_mode = self.slack_signing_secret or self.slack_app_token
+        if self.slack_bot_token and not slack_mode:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP events) nor "
+                "SLACK_APP_TOKEN (Socket Mode) is."
+            )
+        if slack_mode and not self.slack_bot_token:
+            raise SettingsError(
+                "Slack is half configured: set SLACK_BOT_TOKEN too (xoxb-…), or unset "
+                "SLACK_SIGNING_SECRET and SLACK_APP_TOKEN."
+            )
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
 
     def masked(self) -> dict[str, str]:
         """Return every setting by its variable name, secrets masked."""

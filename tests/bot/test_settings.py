@@ -18,7 +18,7 @@ def test_defaults():
 def test_environment_overrides_the_env_file(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text(
-        "ASKBLOG_MODEL=/models/from-file\nASKBLOG_THREADS=3\nSLACK_BOT_TOKEN=xoxb-1\n"
+        "ASKBLOG_MODEL=/models/from-file\nASKBLOG_THREADS=3\nSLACK_BOT_TOKEN=xoxb-1\nSLACK_SIGNING_SECRET=s\n"
     )
     settings = Settings.from_env({"ASKBLOG_MODEL": "/models/from-env"}, env_file=env_file)
     assert settings.model == "/models/from-env"
@@ -47,6 +47,9 @@ def test_lists_paths_and_numbers_are_parsed():
         ({"ASKBLOG_ENGINE": "tensorflow"}, "ASKBLOG_ENGINE must be one of"),
         ({"ASKBLOG_MAX_NEW_TOKENS": "0"}, "ASKBLOG_MAX_NEW_TOKENS must be between"),
         ({"ASKBLOG_MAX_INPUT_TOKENS": "5"}, "at least 32"),
+        ({"ASKBLOG_WORKERS": "0"}, "ASKBLOG_WORKERS must be at least 1"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "neither SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "set SLACK_BOT_TOKEN too"),
     ],
 )
 def test_bad_values_name_the_variable(env, message):
