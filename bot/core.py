@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from bot import store
 from bot.store import ConversationKey
 from feeds.pick import NoPosts, pick_post
-from feeds.store import Post, UnknownPost
+from feeds.store import Post, UnknownPost, list_posts
 from model.engine import Engine
 from model.prompt import PromptError
 
@@ -185,6 +185,19 @@ class Core:
     async def ask_async(self, conversation: ConversationKey, question: str, **kwargs) -> Answer:
         """ask() for asyncio callers: the event loop only waits."""
         return await asyncio.to_thread(self.ask, conversation, question, **kwargs)
+
+    def suggest_posts(self, typed: str, *, limit: int = 25) -> list[tuple[int, str]]:
+        """Return (id, title) of posts whose title contains TYPED, newest first."""
+        return [
+            (p.id, p.title) for p in list_posts(self.db, limit=limit, title_prefix=typed.strip())
+        ]
+
+    async def suggest_posts_async(self, typed: str, *, limit: int = 25) -> list[tuple[int, str]]:
+        return await asyncio.to_thread(self.suggest_posts, typed, limit=limit)
+
+    def move_conversation(self, old: ConversationKey, new: ConversationKey) -> None:
+        """Give a conversation a new place (a platform thread opened after its first answer)."""
+        store.move_conversation(self.db, old, new)
 
     def attach_message(self, turn_id: int, platform: str, message_id: str) -> None:
         """Remember that a platform message carries (part of) a turn's answer."""

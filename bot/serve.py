@@ -26,6 +26,7 @@ class Service:
         self.core: Core | None = None
         self.watcher: FeedWatcher | None = None
         self.socket_mode = None
+        self.discord = None
         self.ready = False
 
     def health(self) -> tuple[bool, dict]:
@@ -69,6 +70,14 @@ class Service:
             if settings.slack_signing_secret:
                 self.server.slack_app = app
                 adapters.append("Slack (HTTP events)")
+        if settings.discord_token:
+            from bot.discord_app import DiscordRunner, build_discord_bot
+
+            self.discord = DiscordRunner(
+                build_discord_bot(settings, self.core), settings.discord_token
+            )
+            self.discord.start()
+            adapters.append("Discord")
         self.ready = True
         log.info(
             "serving with %s; adapters: %s",
@@ -84,6 +93,8 @@ class Service:
             self.socket_mode.disconnect()
         if self.core is not None:
             self.core.close(wait=True, timeout=120)
+        if self.discord is not None:
+            self.discord.stop()
         if self.watcher is not None:
             self.watcher.stop()
         self.server.stop()

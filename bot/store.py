@@ -101,6 +101,14 @@ def ensure_conversation(db: Database, key: ConversationKey) -> dict:
     return conversation
 
 
+def move_conversation(db: Database, old: ConversationKey, new: ConversationKey) -> None:
+    row = find_conversation(db, old)
+    if row is not None:
+        db["conversations"].update(
+            row["id"], {"platform": new.platform, "channel": new.channel, "thread": new.thread}
+        )
+
+
 def history(db: Database, conversation_id: int, *, turns: int = 2) -> list[Turn]:
     """Return the last TURNS question/answer pairs, oldest first."""
     rows = list(

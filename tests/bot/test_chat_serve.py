@@ -118,3 +118,32 @@ def test_slack_benchmark_answers_every_mention_once():
     assert figures["answered"] == 4 and figures["answered_exactly_once"]
     assert figures["progress_p50_s"] <= figures["answer_p50_s"]
     assert "| 4 | 4 | True |" in table(figures)
+
+
+def test_serve_runs_discord_beside_slack(db_path, tiny_onnx_dir):
+    from bot.fakediscord import FakeDiscord
+    from bot.fakeslack import FakeSlack
+
+    with FakeDiscord() as discord_fake, FakeSlack() as slack_fake:
+        settings = Settings(
+            db=db_path,
+            model=str(tiny_onnx_dir),
+            http_host="127.0.0.1",
+            http_port=0,
+            threads=1,
+            slack_bot_token="xoxb-x",
+            slack_signing_secret="s",
+            slack_api_url=slack_fake.api_url,
+            discord_token="d",
+            discord_api_url=discord_fake.api_url,
+            discord_gateway_url=discord_fake.gateway_url,
+        )
+        service = Service(settings)
+        service.start()
+        try:
+            assert discord_fake.wait_for("PUT", "/applications", 1)
+            assert slack_fake.of("auth.test")
+            assert service.server.slack_app is not None
+        finally:
+            service.stop()
+        assert not service.discord._thread.is_alive()

@@ -9,6 +9,7 @@ import pytest
 from bot import store
 from bot.fakeslack import BOT_USER_ID, mention, message, next_ts, reaction
 from bot.slack_app import MESSAGE_LIMIT, THINKING, vote_of
+from tests.conftest import wait_until
 
 SOCCER = "How do they measure ball possession in soccer videos?"
 SOCCER_LINK = "https://github.com/tryolabs/TryoCoQA?post=3"
@@ -125,12 +126,12 @@ def test_votes_latest_wins_and_removal_removes(slack, db_path):
     slack.send(reaction("thumbsdown", ts=answer_ts))
     slack.send(reaction("tada", ts=answer_ts))  # not a vote
     slack.send(reaction("thumbsup", ts=next_ts()))  # not on an answer
-    _wait(lambda: store.votes(db, turn) == {"U0READER": -1})
+    wait_until(lambda: store.votes(db, turn) == {"U0READER": -1})
     slack.send(reaction("+1::skin-tone-3", ts=answer_ts, added=False))  # an old reaction
     time.sleep(0.3)
     assert store.votes(db, turn) == {"U0READER": -1}
     slack.send(reaction("thumbsdown", ts=answer_ts, added=False))
-    _wait(lambda: store.votes(db, turn) == {})
+    wait_until(lambda: store.votes(db, turn) == {})
     assert db["feedback"].count == 0
 
 
@@ -186,10 +187,3 @@ def test_vote_names():
     assert vote_of("+1") == vote_of("thumbsup::skin-tone-6") == 1
     assert vote_of("-1::skin-tone-2") == vote_of("thumbsdown") == -1
     assert vote_of("heart") is None
-
-
-def _wait(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
