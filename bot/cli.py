@@ -11,6 +11,7 @@ import click
 
 from bot.cli_feeds import bench_ingest, feeds, posts
 from bot.cli_model import bench_latency, model
+from bot.cli_train import evaluate, train
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("askblog")
@@ -211,5 +212,5 @@ def bench_slack(mentions: int, as_json: bool) -> None:
 
 bench.add_command(bench_latency)
 bench.add_command(bench_ingest)
-for group in (model, feeds, posts, bench):
+for group in (model, feeds, posts, bench, train, evaluate):
     main.add_command(group)
