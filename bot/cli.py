@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -57,11 +56,9 @@ def main(ctx: click.Context) -> None:
     """Answer questions about a blog's posts in Slack, Discord and the terminal."""
     settings = Settings.from_env() if ctx.obj is None else ctx.obj
     ctx.obj = settings
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from bot.logs import configure
+
+    configure(settings)
     _quiet_libraries()
 
 
@@ -161,7 +158,7 @@ def feedback() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def feedback_stats(settings: Settings, as_json: bool) -> None:
-    """Print answers and 👍/👎 votes, overall and per post."""
+    """Print 👍/👎 per post, model and week, and the lowest-rated answers."""
     from bot.clitools import database, echo_json
     from bot.feedback import stats
 
@@ -170,14 +167,38 @@ def feedback_stats(settings: Settings, as_json: bool) -> None:
     if as_json:
         echo_json(figures)
         return
-    share = f"{figures['share_up']:.0%}" if figures["share_up"] is not None else "n/a"
+
+    def share(value: float | None) -> str:
+        return f"{value:.0%} 👍" if value is not None else "no votes"
+
     click.echo(
         f"{figures['answers']} answers, {figures['voted_answers']} with votes: "
-        f"{figures['up']} 👍, {figures['down']} 👎 ({share} 👍)"
+        f"{figures['up']} 👍, {figures['down']} 👎 ({share(figures['share_up'])})"
     )
-    for row in figures["posts"]:
-        counts = f"{row['answers']} answers\t{row['up']} 👍\t{row['down']} 👎"
-        click.echo(f"{row['post_id']}\t{counts}\t{row['title']}")
+    for section, label in (("posts", "post"), ("models", "model"), ("weeks", "week")):
+        click.echo(f"\nby {label}:")
+        for row in figures[section]:
+            click.echo(
+                f"  {row[label]}: {row['answers']} answers, {row['up']} 👍, {row['down']} 👎 "
+                f"({share(row['share_up'])})"
+            )
+    if figures["lowest_rated"]:
+        click.echo("\nlowest rated:")
+        for row in figures["lowest_rated"]:
+            click.echo(f"  [{row['up']} 👍 {row['down']} 👎] {row['question']} -> {row['answer']}")
+
+
+@feedback.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def feedback_export(settings: Settings, out: Path) -> None:
+    """Write approved and corrected answers to OUT as CoQA-format data for askblog train."""
+    from bot.clitools import database
+    from bot.feedback import export
+
+    with database(settings) as db:
+        result = export(db, out)
+    click.echo(f"{out}: {result['examples']} examples in {result['conversations']} conversations")
 
 
 @click.group()

@@ -63,6 +63,7 @@ class VoteResult:
 
 
 EMPTY_ANSWER = "The post does not seem to say."
+MAX_CORRECTION = 2000
 
 
 class Core:
@@ -98,9 +99,12 @@ class Core:
         """Mark the whole of one answer (ask and delivery) as in flight, for a clean shutdown."""
         with self._idle:
             self._in_flight += 1
+            # A question taken before shutdown began is answered during it.
+            self._local.admitted = self._accepting
         try:
             yield
         finally:
+            self._local.admitted = None
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
@@ -121,7 +125,8 @@ class Core:
         user: str | None = None,
     ) -> Answer:
         """Answer QUESTION in CONVERSATION, from the post the pick rules choose."""
-        if not self._accepting:
+        admitted = getattr(self._local, "admitted", None)
+        if not (self._accepting if admitted is None else admitted):
             raise AskError("I'm restarting; please ask again in a minute.", "shutting-down")
         db = self.db
         existing = store.find_conversation(db, conversation)
@@ -212,6 +217,25 @@ class Core:
         return store.claim_event(self.db, platform, event_id)
 
     # --- feedback ----------------------------------------------------------
+
+    def record_correction(self, platform: str, message_id: str, user: str, text: str) -> int | None:
+        """Store the right answer USER gave for an answer; None if MESSAGE_ID is not an answer."""
+        text = " ".join((text or "").split())
+        if not text:
+            raise AskError(
+                "The correction is empty: type the answer the post gives.", "bad-correction"
+            )
+        if len(text) > MAX_CORRECTION:
+            raise AskError(
+                f"The correction is over {MAX_CORRECTION} characters: keep it to the answer.",
+                "bad-correction",
+            )
+        turn_id = store.turn_for_message(self.db, platform, message_id)
+        if turn_id is None:
+            return None
+        store.add_correction(self.db, turn_id, platform, user, text)
+        log.info("correction for turn %s recorded", turn_id)
+        return turn_id
 
     def record_feedback(
         self, platform: str, message_id: str, user: str, vote: Vote, *, removed: bool = False

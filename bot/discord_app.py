@@ -178,6 +178,25 @@ class AskblogCog(commands.Cog):
         )
         if result is not None:
             log.info("vote on turn %s by %s: %s", result.turn_id, payload.user_id, result.vote)
+            if vote < 0 and not removed:
+                await self._offer_correction(payload)
+
+    async def _offer_correction(self, payload: discord.RawReactionActionEvent) -> None:
+        """Offer the 👎 voter a button that opens a correction form (usable by them only)."""
+        channel = self.bot.get_channel(payload.channel_id) or self.bot.get_partial_messageable(
+            payload.channel_id
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(CorrectButton(payload.message_id, payload.user_id))
+        try:
+            await channel.send(
+                f"<@{payload.user_id}> thanks for the vote. If you know the right answer, "
+                "it will teach the next model.",
+                view=view,
+                allowed_mentions=discord.AllowedMentions(users=True),
+            )
+        except discord.HTTPException:
+            log.exception("discord: could not offer a correction to %s", payload.user_id)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
@@ -186,6 +205,64 @@ class AskblogCog(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         await self._on_reaction(payload, removed=True)
+
+
+class CorrectionModal(discord.ui.Modal, title="Correct the answer"):
+    """A form for the right answer to one of the bot's answers."""
+
+    answer = discord.ui.TextInput(
+        label="The right answer, as the post gives it",
+        style=discord.TextStyle.paragraph,
+        max_length=2000,
+    )
+
+    def __init__(self, core: Core, message_id: int) -> None:
+        super().__init__(timeout=600)
+        self.core = core
+        self.message_id = message_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        try:
+            turn = self.core.record_correction(
+                PLATFORM, str(self.message_id), str(interaction.user.id), self.answer.value
+            )
+        except AskError as error:
+            await interaction.response.send_message(f"⚠️ {error.message}", ephemeral=True)
+            return
+        text = "Thanks, saved for the next model." if turn else "⚠️ That answer is gone."
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+class CorrectButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"askblog:correct:(?P<message>[0-9]+):(?P<user>[0-9]+)",
+):
+    """A button that survives restarts: its id carries the answer and the voter."""
+
+    def __init__(self, message_id: int, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Give the right answer",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"askblog:correct:{message_id}:{user_id}",
+            )
+        )
+        self.message_id = message_id
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(int(match["message"]), int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            await interaction.response.send_message(
+                "⚠️ Only the person who voted can correct this answer.", ephemeral=True
+            )
+            return
+        await interaction.response.send_modal(
+            CorrectionModal(interaction.client.core, self.message_id)
+        )
 
 
 class AskblogBot(commands.Bot):
@@ -203,6 +280,7 @@ class AskblogBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.add_cog(AskblogCog(self, self.core))
+        self.add_dynamic_items(CorrectButton)
 
     async def on_ready(self) -> None:
         if self.synced:

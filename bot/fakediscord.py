@@ -212,9 +212,34 @@ class FakeDiscord:
 
     # --- internals --------------------------------------------------------------------------
 
-    def _interaction(self, kind: int, options: list[dict], channel_id: str, user_id: str) -> dict:
+    def click(self, custom_id: str, *, message: dict, user_id: str = USER_ID) -> dict:
+        """Send a button click (a component interaction) on MESSAGE."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return self._interaction(3, [], message["channel_id"], user_id, data=data, message=message)
+
+    def submit_modal(
+        self, custom_id: str, values: dict[str, str], *, user_id: str = USER_ID
+    ) -> dict:
+        """Send a modal submission with text input VALUES (custom id -> text)."""
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+            for key, value in values.items()
+        ]
+        data = {"custom_id": custom_id, "components": rows}
+        return self._interaction(5, [], CHANNEL_ID, user_id, data=data)
+
+    def _interaction(
+        self,
+        kind: int,
+        options: list[dict],
+        channel_id: str,
+        user_id: str,
+        *,
+        data: dict | None = None,
+        message: dict | None = None,
+    ) -> dict:
         command = next((c for c in self.commands if c["name"] == "askblog"), None)
-        data = {
+        payload = {
             "id": self.snowflake(),
             "application_id": APP_ID,
             "type": kind,
@@ -231,7 +256,8 @@ class FakeDiscord:
             "authorizing_integration_owners": {},
             "attachment_size_limit": 10 * 1024 * 1024,
             "context": 0,
-            "data": {
+            "data": data
+            or {
                 "id": command["id"] if command else "0",
                 "name": "askblog",
                 "type": 1,
@@ -239,8 +265,10 @@ class FakeDiscord:
                 "guild_id": GUILD_ID,
             },
         }
-        self.dispatch("INTERACTION_CREATE", data)
-        return data
+        if message is not None:
+            payload["message"] = message
+        self.dispatch("INTERACTION_CREATE", payload)
+        return payload
 
     def _message(self, channel_id: str, content: str, author: dict) -> dict:
         return {

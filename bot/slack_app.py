@@ -28,6 +28,10 @@ PLATFORM = "slack"
 # under 4,000; a split at 3,900 leaves room for the citation line.
 MESSAGE_LIMIT = 3900
 THINKING = ":hourglass_flowing_sand: Reading the post…"
+CORRECT_ACTION = "askblog_correct"
+CORRECTION_VIEW = "askblog_correction"
+CORRECTION_BLOCK = "correction"
+CORRECTION_INPUT = "answer"
 VOTES = {"thumbsup": 1, "+1": 1, "thumbsdown": -1, "-1": -1}
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 # Message subtypes that are still a person writing in the thread.
@@ -93,7 +97,7 @@ def register(app: App, core: Core) -> None:
             return
         _answer(core, client, event["channel"], thread, event.get("text") or "", event.get("user"))
 
-    def on_reaction(event: dict, context, removed: bool) -> None:
+    def on_reaction(event: dict, context, client: WebClient, removed: bool) -> None:
         vote = vote_of(event.get("reaction") or "")
         item = event.get("item") or {}
         if (
@@ -107,14 +111,96 @@ def register(app: App, core: Core) -> None:
         )
         if result is not None:
             log.info("vote on turn %s by %s: %s", result.turn_id, event["user"], result.vote)
+            if vote < 0 and not removed:
+                _offer_correction(
+                    client, item["channel"], event["user"], message_id(item["channel"], item["ts"])
+                )
 
     @app.event("reaction_added")
-    def on_reaction_added(event: dict, context) -> None:
-        on_reaction(event, context, removed=False)
+    def on_reaction_added(event: dict, context, client: WebClient) -> None:
+        on_reaction(event, context, client, removed=False)
 
     @app.event("reaction_removed")
-    def on_reaction_removed(event: dict, context) -> None:
-        on_reaction(event, context, removed=True)
+    def on_reaction_removed(event: dict, context, client: WebClient) -> None:
+        on_reaction(event, context, client, removed=True)
+
+    @app.action(CORRECT_ACTION)
+    def on_correct(ack, body: dict, client: WebClient) -> None:
+        ack()
+        answer = body["actions"][0]["value"]
+        client.views_open(trigger_id=body["trigger_id"], view=_correction_modal(answer))
+
+    @app.view(CORRECTION_VIEW)
+    def on_correction(ack, body: dict, view: dict) -> None:
+        value = view["state"]["values"][CORRECTION_BLOCK][CORRECTION_INPUT].get("value") or ""
+        try:
+            turn = core.record_correction(
+                PLATFORM, view["private_metadata"], body["user"]["id"], value
+            )
+        except AskError as error:
+            ack(response_action="errors", errors={CORRECTION_BLOCK: error.message})
+            return
+        if turn is None:
+            ack(response_action="errors", errors={CORRECTION_BLOCK: "That answer is gone."})
+            return
+        ack()
+
+
+def _offer_correction(client: WebClient, channel: str, user: str, answer: str) -> None:
+    """Show the 👎 voter (only) a button to give the right answer."""
+    try:
+        client.chat_postEphemeral(
+            channel=channel,
+            user=user,
+            text="Thanks for the vote. Do you know the right answer?",
+            blocks=[
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": "Thanks for the vote. If you know the right answer, "
+                        "it will teach the next model.",
+                    },
+                },
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "action_id": CORRECT_ACTION,
+                            "value": answer,
+                            "text": {"type": "plain_text", "text": "Give the right answer"},
+                        }
+                    ],
+                },
+            ],
+        )
+    except Exception:
+        log.exception("slack: could not offer a correction to %s", user)
+
+
+def _correction_modal(answer: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": CORRECTION_VIEW,
+        "private_metadata": answer,
+        "title": {"type": "plain_text", "text": "Correct the answer"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": CORRECTION_BLOCK,
+                "label": {"type": "plain_text", "text": "The right answer, as the post gives it"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": CORRECTION_INPUT,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            }
+        ],
+    }
 
 
 def _answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,18 @@ def m101_conversations(db: Database) -> None:
         pk=("turn_id", "user"),
         foreign_keys=[("turn_id", "turns", "id")],
     )
+
+
+@migration
+def m102_corrections_and_meta(db: Database) -> None:
+    # The right answer a voter gave after a 👎; the latest per answer is used.
+    db["corrections"].create(
+        {"id": int, "turn_id": int, "user": str, "platform": str, "text": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("turn_id", "turns", "id")],
+    )
+    db["corrections"].create_index(["turn_id"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
 
 
 def open_database(path: str | Path) -> Database:
@@ -177,3 +190,15 @@ def remove_vote(db: Database, turn_id: int, user: str, vote: int) -> bool:
 
 def votes(db: Database, turn_id: int) -> dict[str, int]:
     return {row["user"]: row["vote"] for row in db["feedback"].rows_where("turn_id = ?", [turn_id])}
+
+
+def add_correction(db: Database, turn_id: int, platform: str, user: str, text: str) -> None:
+    db["corrections"].insert(
+        {"turn_id": turn_id, "user": user, "platform": platform, "text": text, "created_at": now()}
+    )
+
+
+def meta_value(db: Database, key: str, make: Callable[[], str]) -> str:
+    """Return a stored value, creating it with MAKE the first time."""
+    db.execute("insert or ignore into meta (key, value) values (?, ?)", [key, make()])
+    return next(db.query("select value from meta where key = ?", [key]))["value"]

@@ -88,11 +88,20 @@ def squad_examples(data: dict) -> list[Example]:
 
 
 def _conversation(
-    conv_id: str, story: str, questions: Sequence[str], answers: Sequence[Sequence[str]], kind: Kind
+    conv_id: str,
+    story: str,
+    questions: Sequence[str],
+    answers: Sequence[Sequence[str]],
+    kind: Kind,
+    train_turns: Sequence[int] | None = None,
 ) -> list[Example]:
     examples, turns = [], []
     for index, (question, golds) in enumerate(zip(questions, answers, strict=True)):
         mapped = tuple(dict.fromkeys(_answer(a) for a in golds)) or (NO_ANSWER,)
+        if train_turns is not None and index + 1 not in train_turns:
+            # A turn kept only as history (feedback exports list the others).
+            turns.append(Turn(question, golds[0] if golds else NO_ANSWER))
+            continue
         examples.append(
             Example(
                 id=conv_id,
@@ -130,7 +139,9 @@ def coqa_examples(data: dict | list, kind: Kind) -> list[Example]:
             else [a["input_text"] for a in answers]
         )
         questions = [q if isinstance(q, str) else q["input_text"] for q in conv["questions"]]
-        examples += _conversation(conv_id, conv["story"], questions, [[t] for t in texts], kind)
+        examples += _conversation(
+            conv_id, conv["story"], questions, [[t] for t in texts], kind, conv.get("train_turns")
+        )
     return examples
 
 

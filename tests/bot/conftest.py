@@ -113,6 +113,15 @@ class SlackService:
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return httpx.post(self.url, content=body, headers=headers, timeout=10)
 
+    def interact(self, payload: dict) -> httpx.Response:
+        """Post an interactivity payload (button click, modal submission) as Slack does."""
+        from urllib.parse import urlencode
+
+        body = urlencode({"payload": json.dumps(payload)})
+        headers = sign(SECRET, body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return httpx.post(self.url, content=body, headers=headers, timeout=10)
+
     def send(self, event: dict, **kwargs) -> tuple[dict, httpx.Response]:
         payload = event_callback(event)
         return payload, self.post(payload, **kwargs)

@@ -106,9 +106,15 @@ def test_feedback_stats(voted, db_path):
         1,
         0.667,
     )
-    assert figures["posts"][0]["post_id"] == voted.post.id
+    assert figures["posts"] == [
+        {"post": voted.post.title, "answers": 1, "up": 2, "down": 1, "share_up": 0.667}
+    ]
+    assert [(m["answers"], m["up"]) for m in figures["models"]] == [(1, 2)]
+    assert len(figures["weeks"]) == 1
+    assert figures["lowest_rated"][0]["question"] == "soccer?"
     text = runner.invoke(main, ["feedback", "stats"], obj=settings).output
     assert "1 answers, 1 with votes: 2 👍, 1 👎 (67% 👍)" in text
+    assert "lowest rated:" in text
 
 
 def test_slack_benchmark_answers_every_mention_once():

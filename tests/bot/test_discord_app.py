@@ -182,3 +182,34 @@ def test_vote_emoji():
     assert vote_of("👍") == vote_of("👍🏿") == vote_of("👍️") == 1
     assert vote_of("👎🏻") == -1
     assert vote_of("❤️") is None
+
+
+def test_thumbs_down_offers_the_voter_a_correction_form(fake, discord_bot, db_path):
+    interaction, _ = _ask(fake, SOCCER)
+    fake.wait_for("POST", "/channels", 1)
+    answer = _followups(fake, interaction)[0].result
+    fake.reaction("👎", message_id=answer["id"], channel_id=CHANNEL_ID)
+    path = f"/channels/{CHANNEL_ID}/messages"
+    wait_until(lambda: any(c.path == path for c in fake.of("POST", path)), timeout=10)
+    offer = next(c for c in fake.of("POST", path) if c.path == path)
+    button = offer.body["components"][0]["components"][0]
+    assert button["custom_id"] == f"askblog:correct:{answer['id']}:900000000000000030"
+    message = {**offer.result, "components": offer.body["components"]}
+
+    stranger = fake.click(button["custom_id"], message=message, user_id="900000000000000077")
+    refused = fake.wait_for("POST", f"/interactions/{stranger['id']}", 1)[0].body
+    assert (
+        refused["data"]["flags"] & 64 and "Only the person who voted" in refused["data"]["content"]
+    )
+
+    click = fake.click(button["custom_id"], message=message)
+    modal = fake.wait_for("POST", f"/interactions/{click['id']}", 1)[0].body
+    assert modal["type"] == 9
+    text_input = modal["data"]["components"][0]["components"][0]["custom_id"]
+    submitted = fake.submit_modal(
+        modal["data"]["custom_id"], {text_input: "They track the ball with a detector."}
+    )
+    thanks = fake.wait_for("POST", f"/interactions/{submitted['id']}", 1)[0].body
+    assert "saved" in thanks["data"]["content"]
+    db = store.open_database(db_path)
+    assert [r["text"] for r in db["corrections"].rows] == ["They track the ball with a detector."]
