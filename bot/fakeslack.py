@@ -12,9 +12,11 @@ import itertools
 import json
 import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from feeds.localserver import ThreadedServer
 
 BOT_USER_ID = "UASKBLOG"
 BOT_ID = "BASKBLOG"
@@ -31,34 +33,20 @@ class Call:
     ts: str  # the ts a chat.postMessage created
 
 
-@dataclass
-class FakeSlack:
+class FakeSlack(ThreadedServer):
     """Records chat.postMessage, chat.update and reactions.add; answers auth.test."""
 
-    calls: list[Call] = field(default_factory=list)
-    rate_limit: dict[str, int] = field(default_factory=dict)  # method -> 429s still to send
-    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _changed: threading.Condition = field(init=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.rate_limit: dict[str, int] = {}  # method -> 429s still to send
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def api_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
-
-    def __enter__(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{self.base_url}/api/"
 
     def of(self, method: str) -> list[Call]:
         with self._lock:

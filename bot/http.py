@@ -4,38 +4,29 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from slack_bolt import App, BoltRequest
+
+from feeds.localserver import ThreadedServer
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack events are a few KB; refuse anything absurd
 
 
-class ServiceServer:
+class ServiceServer(ThreadedServer):
     """A threaded HTTP server; Slack and the health check are attached when ready."""
 
     def __init__(self, host: str, port: int) -> None:
         self.slack_app: App | None = None
         self.health: Callable[[], tuple[bool, dict]] = lambda: (False, {"status": "starting"})
-        self._server = ThreadingHTTPServer((host, port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
+        super().__init__(self._handler(), host, port)
 
     def start(self) -> None:
-        self._thread.start()
+        super().start()
         log.info("listening on port %d: GET /healthz, POST /slack/events", self.port)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _handler(self):
         service = self

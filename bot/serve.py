@@ -9,7 +9,6 @@ import threading
 from bot.core import Core
 from bot.http import ServiceServer
 from bot.settings import Settings
-from bot.store import open_database
 from feeds import store as post_store
 from feeds.watch import FeedWatcher
 from model.engine import load_engine
@@ -50,7 +49,6 @@ class Service:
             max_input_tokens=settings.max_input_tokens,
             max_new_tokens=settings.max_new_tokens,
         )
-        open_database(settings.db).close()
         self.core = Core(db_path=settings.db, engine=engine, workers=settings.workers)
         self.watcher = FeedWatcher(
             db_path=settings.db, feeds=settings.feeds, interval_minutes=settings.poll_minutes

@@ -132,7 +132,8 @@ def poll_feed(
 def _store_entry(
     db: Database, url: str, entry: Entry, fetcher: Fetcher, result: PollResult
 ) -> None:
-    if store.entry_hash_of(db, entry.key) == entry.fingerprint:
+    stored = store.entry_hash_of(db, entry.key)
+    if stored == entry.fingerprint:
         result.unchanged += 1
         return
     text, source = _full_text(entry, fetcher)
@@ -142,7 +143,7 @@ def _store_entry(
     complete = source != "summary" or not entry.link
     if not complete:
         result.partial += 1
-        if store.entry_hash_of(db, entry.key) is not None:
+        if stored is not None:
             return  # keep the stored text rather than replace it with a summary
     post = store.Post(
         key=entry.key,

@@ -30,41 +30,60 @@ class Route:
         return '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
 
 
-@dataclass(frozen=True)
-class Request:
-    path: str
-    headers: dict[str, str]
+class ThreadedServer:
+    """An http.server in a background thread; the base of the loopback servers and fakes."""
 
-
-class LocalServer:
-    """Serve ROUTES on 127.0.0.1 on a free port, in a background thread."""
-
-    def __init__(self, routes: dict[str, Route] | None = None) -> None:
-        self.routes: dict[str, Route] = dict(routes or {})
-        self.requests: list[Request] = []
-        self.last_modified = formatdate(time.time() - 3600, usegmt=True)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    headers: dict[str, str]
+
+
+class LocalServer(ThreadedServer):
+    """Serve ROUTES on 127.0.0.1 on a free port, in a background thread."""
+
+    def __init__(self, routes: dict[str, Route] | None = None) -> None:
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.requests: list[Request] = []
+        self.last_modified = formatdate(time.time() - 3600, usegmt=True)
+        super().__init__(self._handler())
+
     def url(self, path: str) -> str:
         return self.base_url + path
 
     def requests_to(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
-
-    def __enter__(self) -> LocalServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _handler(self):
         server = self
